@@ -98,7 +98,7 @@ public sealed partial class SyncEngine
                 await DelayBeforeRetryAsync(context, "create", ex, attempt).ConfigureAwait(false);
                 continue;
             }
-            catch (ConnectorException ex) when (!ex.IsTransient && ex is not DuplicateRecordException)
+            catch (ConnectorException ex) when (!ex.IsTransient)
             {
                 await UpdateIntentAsync(context, intent with { State = IntentState.Failed, LeaseOwner = null, LeaseUntil = null }).ConfigureAwait(false);
                 if (source is not null)

@@ -132,7 +132,17 @@ public sealed partial class SyncEngine
             return new SyncRunResult { TenantId = tenantId, FlowId = flow.Id, RunId = runId, Status = RunStatus.Skipped };
         }
 
-        var context = await CreateContextAsync(tenantId, flow, runId, options.Kind, cancellationToken).ConfigureAwait(false);
+        RunContext context;
+        try
+        {
+            context = await CreateContextAsync(tenantId, flow, runId, options.Kind, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await _stores.Leases.ReleaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         context.Lease = lease;
         var run = new RunRecord
         {
