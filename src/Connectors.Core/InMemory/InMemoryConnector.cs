@@ -731,7 +731,7 @@ public sealed class InMemoryConnector : IConnector, IChangeReader, IRecordReader
                 kind,
                 key.Length == 0 ? "(new)" : key,
                 string.Empty,
-                $"expected a {expected.Name} record, got a {record.GetType().Name}");
+                $"expected a record of type '{expected.Name}', got '{record.GetType().Name}'");
         }
     }
 
