@@ -34,6 +34,26 @@ public sealed class UseSqliteTests : IDisposable
     }
 
     [Fact]
+    public void AddConnectorsWithUseSqlite_EngineGetsSqliteStores()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ISecretProtector>(AesGcmSecretProtector.FromBase64Key(AesGcmSecretProtector.GenerateKey()));
+
+        services.AddConnectors(c => c.UseSqlite(_db.FilePath));
+        services.AddConnectors(); // a second AddConnectors (another library) must not bring the in-memory stores back
+
+        using var provider = services.BuildServiceProvider();
+        var stores = provider.GetRequiredService<SyncStores>();
+        Assert.IsType<SqliteIdMapStore>(stores.IdMap);
+        Assert.IsType<SqliteIntentStore>(stores.Intents);
+        Assert.IsType<SqliteCheckpointStore>(stores.Checkpoints);
+        Assert.IsType<SqliteJournalStore>(stores.Journal);
+        Assert.IsType<SqliteLeaseStore>(stores.Leases);
+        Assert.IsType<SqliteCredentialStore>(provider.GetRequiredService<ICredentialStore>());
+        Assert.NotNull(provider.GetRequiredService<SyncEngine>());
+    }
+
+    [Fact]
     public void UseSqlite_AfterInMemoryStores_ReplacesThem()
     {
         var services = new ServiceCollection();
