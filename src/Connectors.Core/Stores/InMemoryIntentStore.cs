@@ -174,7 +174,7 @@ public sealed class InMemoryIntentStore : IIntentStore
         }
     }
 
-    internal static bool IsHeldBy(Intent intent, string owner, DateTimeOffset now)
+    private static bool IsHeldBy(Intent intent, string owner, DateTimeOffset now)
         => string.Equals(intent.LeaseOwner, owner, StringComparison.Ordinal) && (intent.LeaseUntil is null || intent.LeaseUntil > now);
 
     private static bool Matches(Intent intent, string tenantId, string? flowId)

@@ -4,7 +4,7 @@ using Connectors.Abstractions;
 namespace Connectors.Core;
 
 /// <summary>
-/// An <see cref="IJournalStore"/> held in memory. Thread-safe. Retention removes runs that ended (or, when they never
+/// An <see cref="IJournalStore"/> held in memory. Thread-safe. Starting a run that exists replaces it. Retention removes runs that ended (or, when they never
 /// recorded an end, started) before the cut-off with their outcomes, outcomes recorded before it, and resolved or ignored
 /// entries last changed before it.
 /// </summary>
