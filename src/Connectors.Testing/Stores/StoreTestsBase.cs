@@ -23,12 +23,13 @@ public abstract class StoreTestsBase<TStore>
     protected abstract Task<TStore> CreateStoreAsync();
 
     /// <summary>
-    /// Opens the same durable state again through a new store instance (as a restarted process would), or returns
-    /// <see langword="null"/> when the store is not durable; durability tests are then skipped.
+    /// Opens the same state again: a durable store returns a new instance over the same file or database (as a
+    /// restarted process would). The default returns the same instance, which is what a process-local (in-memory) store
+    /// promises: its state lives as long as the process. Return <see langword="null"/> to skip the reopen tests.
     /// </summary>
     /// <param name="store">The store created by <see cref="CreateStoreAsync"/>.</param>
-    /// <returns>A new store over the same state, or <see langword="null"/>.</returns>
-    protected virtual Task<TStore?> ReopenAsync(TStore store) => Task.FromResult<TStore?>(null);
+    /// <returns>A store over the same state, or <see langword="null"/>.</returns>
+    protected virtual Task<TStore?> ReopenAsync(TStore store) => Task.FromResult<TStore?>(store);
 
     /// <summary>Reopens the store, or skips the test when it is not durable.</summary>
     /// <param name="store">The store.</param>
