@@ -109,7 +109,7 @@ internal sealed class Harness
             try
             {
                 var result = await Engine(probe).RunAsync(Tenant, flowId, cancellationToken: TestContext.Current.CancellationToken);
-                if (result.Status is RunStatus.Succeeded or RunStatus.CompletedWithErrors)
+                if (result.Status is RunStatus.Succeeded or RunStatus.CompletedWithErrors && result.Counts.Waiting == 0)
                 {
                     return (result, crashes);
                 }
