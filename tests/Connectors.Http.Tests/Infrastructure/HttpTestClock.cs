@@ -10,6 +10,7 @@ internal sealed class HttpTestClock : TimeProvider
     private readonly Lock _gate = new();
     private readonly List<FakeTimer> _timers = [];
     private DateTimeOffset _now;
+    private long _activity;
 
     public HttpTestClock(DateTimeOffset? start = null)
     {
@@ -18,6 +19,7 @@ internal sealed class HttpTestClock : TimeProvider
 
     public override DateTimeOffset GetUtcNow()
     {
+        Interlocked.Increment(ref _activity);
         lock (_gate)
         {
             return _now;
@@ -43,6 +45,7 @@ internal sealed class HttpTestClock : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        Interlocked.Increment(ref _activity);
         var timer = new FakeTimer(this, callback, state);
         timer.Change(dueTime, period);
         return timer;
@@ -119,19 +122,37 @@ internal sealed class HttpTestClock : TimeProvider
     private async Task DriveAsync(Task work)
     {
         var idleRounds = 0;
+        var quietPolls = 0;
+        var lastActivity = Interlocked.Read(ref _activity);
         while (!work.IsCompleted)
         {
-            await Task.WhenAny(work, Task.Delay(2, TestContext.Current.CancellationToken));
+            await Task.WhenAny(work, Task.Delay(1, TestContext.Current.CancellationToken));
             if (work.IsCompleted)
             {
                 break;
             }
 
+            // Blocked = no clock activity for three polls in a row.
+            var activity = Interlocked.Read(ref _activity);
+            if (activity != lastActivity)
+            {
+                lastActivity = activity;
+                quietPolls = 0;
+                continue;
+            }
+
+            if (++quietPolls < 3)
+            {
+                continue;
+            }
+
+            quietPolls = 0;
             if (AdvanceToNextTimer())
             {
                 idleRounds = 0;
+                lastActivity = Interlocked.Read(ref _activity);
             }
-            else if (++idleRounds > 5000)
+            else if (++idleRounds > 2000)
             {
                 throw new TimeoutException("The work under test is blocked and no timer is pending.");
             }
@@ -149,6 +170,7 @@ internal sealed class HttpTestClock : TimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
+            Interlocked.Increment(ref clock._activity);
             lock (clock._gate)
             {
                 if (!clock._timers.Contains(this))
