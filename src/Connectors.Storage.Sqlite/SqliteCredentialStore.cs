@@ -1,4 +1,5 @@
 using Connectors.Abstractions;
+using Connectors.Core;
 using Connectors.Storage.Sqlite.Internal;
 
 namespace Connectors.Storage.Sqlite;
@@ -55,7 +56,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
 
         return new StoredCredential
         {
-            Secrets = SecretsCodec.Unprotect(_protector, found.Item1),
+            Secrets = CredentialCodec.Unprotect(_protector, found.Item1),
             Version = found.Item2,
             UpdatedAt = found.Item3,
         };
@@ -71,7 +72,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
         ArgumentException.ThrowIfNullOrEmpty(connection.Name, nameof(connection));
         ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
         var copy = new Dictionary<string, string>(secrets, StringComparer.Ordinal).AsReadOnly();
-        var secret = SecretsCodec.Protect(_protector, copy);
+        var secret = CredentialCodec.Protect(_protector, copy);
         var sql = expectedVersion == 0
             ? "INSERT INTO credentials (tenant_id, connection, secret, version, updated_at) VALUES (@tenant, @connection, @secret, 1, @updatedAt) "
                 + "ON CONFLICT (tenant_id, connection) DO NOTHING;"

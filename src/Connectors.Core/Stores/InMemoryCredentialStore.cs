@@ -1,5 +1,4 @@
 using Connectors.Abstractions;
-using Connectors.Core.Internal;
 
 namespace Connectors.Core;
 
@@ -34,7 +33,7 @@ public sealed class InMemoryCredentialStore : ICredentialStore
 
         return Task.FromResult(stored is null ? null : new StoredCredential
         {
-            Secrets = SecretsCodec.Unprotect(_protector, stored.Data),
+            Secrets = CredentialCodec.Unprotect(_protector, stored.Data),
             Version = stored.Version,
             UpdatedAt = stored.UpdatedAt,
         });
@@ -50,7 +49,7 @@ public sealed class InMemoryCredentialStore : ICredentialStore
         ArgumentException.ThrowIfNullOrEmpty(connection.Name, nameof(connection));
         ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
         cancellationToken.ThrowIfCancellationRequested();
-        var data = SecretsCodec.Protect(_protector, secrets);
+        var data = CredentialCodec.Protect(_protector, secrets);
         lock (_lock)
         {
             var current = _credentials.TryGetValue(connection, out var stored) ? stored.Version : 0;
