@@ -36,6 +36,7 @@ public static class ConnectorsServiceCollectionExtensions
             Checkpoints = sp.GetRequiredService<ICheckpointStore>(),
             Journal = sp.GetRequiredService<IJournalStore>(),
             Leases = sp.GetRequiredService<ILeaseStore>(),
+            TranslationTables = sp.GetRequiredService<ITranslationTableStore>(),
         });
         services.TryAddSingleton(sp => new FlowRegistry(sp.GetServices<FlowDefinition>()));
         services.TryAddSingleton<ConnectionRegistry>(sp =>

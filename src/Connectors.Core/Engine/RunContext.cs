@@ -32,6 +32,8 @@ internal sealed class RunContext
 
     public Lease? Lease { get; set; }
 
+    public TranslationTables Tables { get; set; } = TranslationTables.Empty;
+
     public HashSet<string> OpenEntryKeys { get; } = new(StringComparer.Ordinal);
 
     public List<RecordOutcome> Outcomes { get; } = [];

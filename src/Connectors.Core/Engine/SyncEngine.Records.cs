@@ -210,7 +210,7 @@ public sealed partial class SyncEngine
         ICanonicalRecord? target;
         try
         {
-            target = flow.Map(record);
+            target = flow.Map(record, new MappingContext(context.TenantId, flow.Id, flow.SourceKind, changed.Key, context.Tables));
         }
         catch (RecordValidationException ex)
         {

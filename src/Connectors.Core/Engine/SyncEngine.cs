@@ -259,8 +259,17 @@ public sealed partial class SyncEngine
                 $"Flow '{flow.Id}': the '{target.VendorId}' connector cannot write '{flow.TargetKind}'.");
         }
 
+        var tables = TranslationTables.Empty;
+        if (flow.Tables.Count > 0)
+        {
+            var store = _stores.TranslationTables ?? throw new InvalidOperationException(
+                $"Flow '{flow.Id}' uses translation tables ({string.Join(", ", flow.Tables)}) but no ITranslationTableStore is configured in SyncStores.");
+            tables = await TranslationTables.LoadAsync(store, tenantId, flow.Tables, cancellationToken).ConfigureAwait(false);
+        }
+
         return new RunContext
         {
+            Tables = tables,
             TenantId = tenantId,
             Flow = flow,
             RunId = runId,

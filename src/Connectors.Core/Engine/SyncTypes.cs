@@ -162,4 +162,7 @@ public sealed class SyncStores
 
     /// <summary>Gets the leases.</summary>
     public required ILeaseStore Leases { get; init; }
+
+    /// <summary>Gets the translation tables flows read; <see langword="null"/> when no flow uses tables.</summary>
+    public ITranslationTableStore? TranslationTables { get; init; }
 }

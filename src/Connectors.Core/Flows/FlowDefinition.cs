@@ -94,7 +94,10 @@ public sealed class FlowDefinition
     /// <summary>Gets whether unmatched records are matched by natural key in the target before being created.</summary>
     public bool MatchesBeforeCreate => MatchKey is not null;
 
-    internal Func<ICanonicalRecord, ICanonicalRecord?> Map { get; init; } = static r => r;
+    /// <summary>Gets the translation tables the mapping uses; the engine loads them for the tenant at the start of each run.</summary>
+    public IReadOnlyList<string> Tables { get; init; } = [];
+
+    internal Func<ICanonicalRecord, MappingContext, ICanonicalRecord?> Map { get; init; } = static (r, _) => r;
 
     internal Func<ICanonicalRecord, IEnumerable<FieldError>> Validate { get; init; } = static _ => [];
 
@@ -127,7 +130,7 @@ public static class Flow
     /// <returns>A builder whose mapping is the identity until changed.</returns>
     public static FlowBuilder<T, T> Create<T>(string id)
         where T : class, ICanonicalRecord
-        => Create<T, T>(id).Map(static r => r);
+        => Create<T, T>(id).Map(static (T r) => r);
 }
 
 /// <summary>Builds a <see cref="FlowDefinition"/>.</summary>
@@ -145,7 +148,8 @@ public sealed class FlowBuilder<TSource, TTarget>
     private EntityKind? _sourceKind;
     private string? _targetConnection;
     private EntityKind? _targetKind;
-    private Func<TSource, TTarget?>? _map;
+    private readonly List<string> _tables = [];
+    private Func<TSource, MappingContext, TTarget?>? _map;
     private Func<TTarget, string?>? _matchKey;
     private DeletePolicy _onDelete;
     private int? _pageSize;
@@ -185,7 +189,39 @@ public sealed class FlowBuilder<TSource, TTarget>
     public FlowBuilder<TSource, TTarget> Map(Func<TSource, TTarget?> map)
     {
         ArgumentNullException.ThrowIfNull(map);
+        _map = (record, _) => map(record);
+        return this;
+    }
+
+    /// <summary>
+    /// Sets the mapping from a source record to the target record, with the run's <see cref="MappingContext"/>
+    /// (translation tables, tenant, record key for messages). Return <see langword="null"/> to skip a record; throw
+    /// <see cref="MappingContext.Error"/> to reject it with a message naming the field.
+    /// </summary>
+    /// <param name="map">The mapping.</param>
+    /// <returns>This builder.</returns>
+    public FlowBuilder<TSource, TTarget> Map(Func<TSource, MappingContext, TTarget?> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
         _map = map;
+        return this;
+    }
+
+    /// <summary>Names the translation tables the mapping reads; the engine loads them for the tenant once per run.</summary>
+    /// <param name="tables">The tables' names.</param>
+    /// <returns>This builder.</returns>
+    public FlowBuilder<TSource, TTarget> UsesTables(params string[] tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        foreach (var table in tables)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(table, nameof(tables));
+            if (!_tables.Contains(table, StringComparer.Ordinal))
+            {
+                _tables.Add(table);
+            }
+        }
+
         return this;
     }
 
@@ -306,7 +342,8 @@ public sealed class FlowBuilder<TSource, TTarget>
             OnDelete = _onDelete,
             PageSize = _pageSize,
             HashExclusions = new HashSet<string>(_hashExclusions, StringComparer.Ordinal),
-            Map = r => map((TSource)r),
+            Tables = [.. _tables],
+            Map = (r, context) => map((TSource)r, context),
             Validate = r => validators.SelectMany(v => v((TSource)r)),
             MatchKey = matchKey is null ? null : r => matchKey((TTarget)r),
         };

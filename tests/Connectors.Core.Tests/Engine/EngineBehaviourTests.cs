@@ -121,6 +121,41 @@ public sealed class EngineBehaviourTests
     }
 
     [Fact]
+    public async Task Run_MappingWithTranslationTable_TranslatesAndJournalsMissingEntry()
+    {
+        var tables = new InMemoryTranslationTableStore();
+        await tables.SetEntriesAsync(Harness.Tenant, "countries", new Dictionary<string, string?> { ["nl"] = "NL" }, TestContext.Current.CancellationToken);
+        var harness = new Harness(stores: new SyncStores
+        {
+            IdMap = new InMemoryIdMapStore(),
+            Intents = new InMemoryIntentStore(),
+            Checkpoints = new InMemoryCheckpointStore(),
+            Journal = new InMemoryJournalStore(),
+            Leases = new InMemoryLeaseStore(),
+            TranslationTables = tables,
+        });
+        harness.Flows.Add(Flow.Create<Customer>("customers").From("shop", EntityKind.Customer).To("erp", EntityKind.Customer)
+            .UsesTables("countries")
+            .Map((c, context) =>
+            {
+                var code = c.BillingAddress?.CountryCode ?? string.Empty;
+                return context.Tables.TryTranslate("countries", code, out var iso)
+                    ? c with { BillingAddress = c.BillingAddress! with { CountryCode = iso } }
+                    : throw context.Error("billingAddress.countryCode", $"\"{code}\" is not in table 'countries'");
+            })
+            .Build());
+        var keys = harness.Shop.Seed(EntityKind.Customer, [TestData.Customer(1), TestData.Customer(2) with { BillingAddress = new Address { CountryCode = "xx" } }]);
+
+        var result = await harness.Engine().RunAsync(Harness.Tenant, "customers", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, result.Counts.Created);
+        Assert.Equal("NL", ((Customer)harness.Erp.Snapshot(EntityKind.Customer)[0]).BillingAddress!.CountryCode);
+        var entry = Assert.Single(await harness.Stores.Journal.QueryEntriesAsync(
+            new JournalQuery { TenantId = Harness.Tenant, Statuses = [JournalEntryStatus.Open] }, TestContext.Current.CancellationToken));
+        Assert.Equal($"Customer '{keys[1]}' field 'billingAddress.countryCode': \"xx\" is not in table 'countries'", entry.Message);
+    }
+
+    [Fact]
     public async Task Run_UnknownFlow_ThrowsNamingKnownFlows()
     {
         var harness = new Harness();
