@@ -32,5 +32,5 @@ internal static partial class Log
     public static partial void WebhookRejected(ILogger logger, string deliveryId, string connection, string tenantId);
 
     [LoggerMessage(EventId = 2021, Level = LogLevel.Debug, Message = "Webhook delivery {DeliveryId} for connection {Connection} of tenant {TenantId}: {Result}.")]
-    public static partial void WebhookAccepted(ILogger logger, string deliveryId, string connection, string tenantId, Connectors.Abstractions.WebhookEnqueueResult result);
+    public static partial void WebhookAccepted(ILogger logger, string deliveryId, string connection, string tenantId, WebhookAcceptResult result);
 }
