@@ -34,6 +34,11 @@ internal sealed class RunContext
 
     public TranslationTables Tables { get; set; } = TranslationTables.Empty;
 
+    /// <summary>Gets whether this is a preview: nothing is written to any connector or store.</summary>
+    public bool DryRun { get; init; }
+
+    public List<PreviewRecord> Preview { get; } = [];
+
     public HashSet<string> OpenEntryKeys { get; } = new(StringComparer.Ordinal);
 
     public List<RecordOutcome> Outcomes { get; } = [];

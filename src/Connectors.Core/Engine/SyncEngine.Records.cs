@@ -119,7 +119,8 @@ public sealed partial class SyncEngine
         // Phase 2: resolve references through the ID map, one look-up per referenced kind.
         var resolved = await ResolveReferencesAsync(context, prepared).ConfigureAwait(false);
 
-        // Phase 3: write.
+        // Phase 3: write. Policies other than SourceWins (and previews) need the target's current records: one batch read.
+        var current = await ReadCurrentTargetsAsync(context, resolved).ConfigureAwait(false);
         var half = resolved.Count / 2;
         for (var i = 0; i < resolved.Count; i++)
         {
@@ -129,7 +130,7 @@ public sealed partial class SyncEngine
             }
 
             context.CancellationToken.ThrowIfCancellationRequested();
-            var outcome = await WriteAsync(context, resolved[i]).ConfigureAwait(false);
+            var outcome = await WriteAsync(context, resolved[i], current).ConfigureAwait(false);
             if (outcome is RecordOutcomeKind.Created or RecordOutcomeKind.Updated or RecordOutcomeKind.Submitted)
             {
                 await ResolveOpenEntriesAsync(context, resolved[i].SourceKey).ConfigureAwait(false);
@@ -235,6 +236,11 @@ public sealed partial class SyncEngine
 
         if (target is null)
         {
+            if (context.DryRun)
+            {
+                context.Preview.Add(new PreviewRecord { SourceKey = changed.Key, Action = PreviewAction.Skip, Message = "the mapping's condition skips it" });
+            }
+
             Count(context, changed.Key, RecordOutcomeKind.Skipped, null);
             return null;
         }
@@ -305,11 +311,28 @@ public sealed partial class SyncEngine
         return ready;
     }
 
-    private async Task<RecordOutcomeKind> WriteAsync(RunContext context, Prepared item)
+    private async Task<IReadOnlyDictionary<string, ICanonicalRecord>> ReadCurrentTargetsAsync(RunContext context, List<Prepared> items)
+    {
+        if (!(context.Flow.ReadsTargetBeforeUpdate || context.DryRun) || context.TargetReader is null)
+        {
+            return new Dictionary<string, ICanonicalRecord>();
+        }
+
+        var keys = items.Where(i => i.Link is not null).Select(i => i.Link!.KeyB).Distinct(StringComparer.Ordinal).ToArray();
+        if (keys.Length == 0)
+        {
+            return new Dictionary<string, ICanonicalRecord>();
+        }
+
+        return await WithRetryAsync(
+            context, "read-current", ct => context.TargetReader.GetManyAsync(context.Flow.TargetKind, keys, ct)).ConfigureAwait(false);
+    }
+
+    private async Task<RecordOutcomeKind> WriteAsync(RunContext context, Prepared item, IReadOnlyDictionary<string, ICanonicalRecord> current)
     {
         if (item.Link is { } link)
         {
-            return await UpdateAsync(context, item, link).ConfigureAwait(false);
+            return await UpdateAsync(context, item, link, current.GetValueOrDefault(link.KeyB)).ConfigureAwait(false);
         }
 
         var flow = context.Flow;
@@ -332,7 +355,7 @@ public sealed partial class SyncEngine
                     HashesB = RecordHasher.Compute(match, flow.HashExclusions),
                     UpdatedAt = _time.GetUtcNow(),
                 };
-                return await UpdateAsync(context, item, matched).ConfigureAwait(false);
+                return await UpdateAsync(context, item, matched, match).ConfigureAwait(false);
             }
 
             if (matches.Count > 1)
@@ -357,18 +380,90 @@ public sealed partial class SyncEngine
             return RecordOutcomeKind.Failed;
         }
 
+        if (context.DryRun)
+        {
+            var created = RecordHasher.Compute(item.Target, flow.HashExclusions).Groups.Keys
+                .Select(g => new FieldDecision(g, null, NormalisedGroup(item.Target, g), "create", Written: true))
+                .ToList();
+            context.Preview.Add(new PreviewRecord { SourceKey = item.SourceKey, Action = PreviewAction.Create, Fields = created });
+            Count(context, item.SourceKey, RecordOutcomeKind.Created, null);
+            return RecordOutcomeKind.Created;
+        }
+
         return await CreateAsync(context, item).ConfigureAwait(false);
     }
 
-    private async Task<RecordOutcomeKind> UpdateAsync(RunContext context, Prepared item, IdMapEntry link)
+    private static string? NormalisedGroup(ICanonicalRecord record, string group)
+        => System.Text.Json.JsonSerializer.SerializeToNode(record, CanonicalJson.GetTypeInfo(record.GetType()))?[group]?.ToJsonString();
+
+    private async Task<RecordOutcomeKind> UpdateAsync(RunContext context, Prepared item, IdMapEntry link, ICanonicalRecord? current)
     {
         var flow = context.Flow;
+        var record = item.Target;
+        ConflictDecision? decision = null;
+        if (current is not null && (flow.ReadsTargetBeforeUpdate || context.DryRun))
+        {
+            decision = ConflictResolver.Decide(flow, item.Source, item.SourceHashes, link, CanonicalRecords.WithExternalId(item.Target, link.KeyB), current);
+            if (context.DryRun)
+            {
+                var action = decision.Conflicts.Count > 0 ? PreviewAction.Journal : decision.Merged is null ? PreviewAction.NoChange : PreviewAction.Update;
+                context.Preview.Add(new PreviewRecord
+                {
+                    SourceKey = item.SourceKey,
+                    Action = action,
+                    TargetKey = link.KeyB,
+                    Fields = decision.Fields,
+                    Message = decision.Conflicts.Count > 0 ? ConflictMessage(flow, item.SourceKey, decision) : null,
+                });
+                var outcome = action switch
+                {
+                    PreviewAction.Journal => RecordOutcomeKind.Failed,
+                    PreviewAction.NoChange => RecordOutcomeKind.Unchanged,
+                    _ => RecordOutcomeKind.Updated,
+                };
+                Count(context, item.SourceKey, outcome, link.KeyB);
+                return outcome;
+            }
+
+            if (decision.Conflicts.Count > 0)
+            {
+                await JournalAsync(
+                    context, item.SourceKey, JournalCategory.Conflict, JournalEntryStatus.Open, ConflictMessage(flow, item.SourceKey, decision),
+                    decision.Conflicts[0], CanonicalJson.Serialize(item.Source), payloadIsRaw: false).ConfigureAwait(false);
+                Count(context, item.SourceKey, RecordOutcomeKind.Failed, link.KeyB);
+                return RecordOutcomeKind.Failed;
+            }
+
+            if (decision.Merged is null)
+            {
+                // The policies keep every target value: remember the source as seen, keep the target's base so the
+                // reverse flow still sees the target's own changes.
+                await _stores.IdMap.UpsertAsync(link with { HashesA = item.SourceHashes, UpdatedAt = _time.GetUtcNow() }, context.CancellationToken).ConfigureAwait(false);
+                Count(context, item.SourceKey, RecordOutcomeKind.Unchanged, link.KeyB);
+                return RecordOutcomeKind.Unchanged;
+            }
+
+            record = decision.Merged;
+        }
+        else if (context.DryRun)
+        {
+            context.Preview.Add(new PreviewRecord
+            {
+                SourceKey = item.SourceKey,
+                Action = PreviewAction.Update,
+                TargetKey = link.KeyB,
+                Message = "the linked target record could not be read",
+            });
+            Count(context, item.SourceKey, RecordOutcomeKind.Updated, link.KeyB);
+            return RecordOutcomeKind.Updated;
+        }
+
         var request = new WriteRequest
         {
             Kind = flow.TargetKind,
             Operation = context.TargetCapabilities.Supports(EntityOperations.Update) ? WriteOperation.Update : WriteOperation.Set,
             TargetKey = link.KeyB,
-            Record = CanonicalRecords.WithExternalId(item.Target, link.KeyB),
+            Record = CanonicalRecords.WithExternalId(record, link.KeyB),
             SourceKey = item.SourceKey,
         };
         WriteResult result;
@@ -385,6 +480,11 @@ public sealed partial class SyncEngine
         _probe?.OnStep(SyncStep.AfterTargetWrite, context.Step(item.SourceKey));
         var readBack = result.ReadBack ?? await ReadBackAsync(context, link.KeyB).ConfigureAwait(false);
         var targetHashes = readBack is null ? HashVector.Empty : RecordHasher.Compute(readBack, flow.HashExclusions);
+        if (decision is not null)
+        {
+            targetHashes = ConflictResolver.NewTargetBase(targetHashes, link.HashesB, decision.KeptTargetChanges);
+        }
+
         var now = _time.GetUtcNow();
         await _stores.IdMap.UpsertAsync(
             link with
@@ -409,6 +509,17 @@ public sealed partial class SyncEngine
 
     private static bool IsTransientFailure(ConnectorException ex) => ex.IsTransient;
 
+    private static string ConflictMessage(FlowDefinition flow, string sourceKey, ConflictDecision decision)
+    {
+        var first = decision.Fields.First(f => f.Field == decision.Conflicts[0]);
+        var message = RecordMessage.Format(
+            flow.SourceKind, sourceKey, first.Field,
+            $"changed on both sides (target {first.OldJson ?? "empty"}, source {first.NewJson ?? "empty"}); policy Manual leaves it to a person");
+        return decision.Conflicts.Count > 1
+            ? message + $" (and {decision.Conflicts.Count - 1} more: {string.Join(", ", decision.Conflicts.Skip(1))})"
+            : message;
+    }
+
     private async Task<ICanonicalRecord?> ReadBackAsync(RunContext context, string targetKey)
     {
         if (context.TargetReader is null || !context.TargetCapabilities.Supports(EntityOperations.ReadByKey))
@@ -427,6 +538,13 @@ public sealed partial class SyncEngine
         if (flow.OnDelete != DeletePolicy.Propagate || link is null || !context.TargetCapabilities.Supports(EntityOperations.Delete))
         {
             Count(context, sourceKey, RecordOutcomeKind.Skipped, link?.KeyB);
+            return;
+        }
+
+        if (context.DryRun)
+        {
+            context.Preview.Add(new PreviewRecord { SourceKey = sourceKey, Action = PreviewAction.Delete, TargetKey = link.KeyB });
+            Count(context, sourceKey, RecordOutcomeKind.Updated, link.KeyB);
             return;
         }
 
@@ -472,6 +590,12 @@ public sealed partial class SyncEngine
         string? dependsOnKey = null,
         string? intentId = null)
     {
+        if (context.DryRun)
+        {
+            context.Preview.Add(new PreviewRecord { SourceKey = sourceKey, Action = PreviewAction.Journal, Message = message });
+            return;
+        }
+
         var now = _time.GetUtcNow();
         await _stores.Journal.SaveEntryAsync(
             new JournalEntry
@@ -506,7 +630,7 @@ public sealed partial class SyncEngine
 
     private async Task ResolveOpenEntriesAsync(RunContext context, string sourceKey)
     {
-        if (!context.OpenEntryKeys.Remove(sourceKey))
+        if (context.DryRun || !context.OpenEntryKeys.Remove(sourceKey))
         {
             return;
         }
@@ -539,6 +663,11 @@ public sealed partial class SyncEngine
             case RecordOutcomeKind.Waiting: context.Waiting++; break;
             case RecordOutcomeKind.Failed: context.Failed++; break;
             case RecordOutcomeKind.Submitted: context.Submitted++; break;
+        }
+
+        if (context.DryRun)
+        {
+            return;
         }
 
         context.Outcomes.Add(new RecordOutcome

@@ -113,6 +113,26 @@ public sealed partial class SyncEngine
             cancellationToken);
     }
 
+    /// <summary>
+    /// Previews a run (dry run): reads the changes since the checkpoint, the ID map and the target's current records, and
+    /// says per record and per field group what would be created or updated, old → new, and which rule or policy decided.
+    /// Nothing is written to any connector or store — not even a lease, a run record or a checkpoint.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="flowId">The flow.</param>
+    /// <param name="cancellationToken">A token that cancels the preview.</param>
+    /// <returns>The preview.</returns>
+    /// <exception cref="KeyNotFoundException">The flow or a connection is unknown.</exception>
+    public async Task<SyncPreview> PreviewAsync(string tenantId, string flowId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(flowId);
+        var flow = _flows.Get(flowId);
+        var context = await CreateContextAsync(tenantId, flow, "preview", RunKind.Manual, cancellationToken, dryRun: true).ConfigureAwait(false);
+        await ReadAndSyncAsync(context, new SyncRunOptions()).ConfigureAwait(false);
+        return new SyncPreview { TenantId = tenantId, FlowId = flow.Id, Records = [.. context.Preview], Counts = context.Counts };
+    }
+
     private async Task<SyncRunResult> RunCoreAsync(
         string tenantId, FlowDefinition flow, SyncRunOptions options, CancellationToken cancellationToken)
     {
@@ -241,7 +261,7 @@ public sealed partial class SyncEngine
     }
 
     internal async Task<RunContext> CreateContextAsync(
-        string tenantId, FlowDefinition flow, string runId, RunKind kind, CancellationToken cancellationToken)
+        string tenantId, FlowDefinition flow, string runId, RunKind kind, CancellationToken cancellationToken, bool dryRun = false)
     {
         var source = await _connections.ResolveAsync(new ConnectionId(tenantId, flow.SourceConnection), cancellationToken).ConfigureAwait(false);
         var target = await _connections.ResolveAsync(new ConnectionId(tenantId, flow.TargetConnection), cancellationToken).ConfigureAwait(false);
@@ -267,8 +287,15 @@ public sealed partial class SyncEngine
             tables = await TranslationTables.LoadAsync(store, tenantId, flow.Tables, cancellationToken).ConfigureAwait(false);
         }
 
+        if ((flow.ReadsTargetBeforeUpdate || dryRun) && (target.GetService<IRecordReader>() is null || !targetCaps.Supports(EntityOperations.ReadByKey)))
+        {
+            throw new NotSupportedException(
+                $"Flow '{flow.Id}' needs the target's current records (conflict policies or a preview), but the '{target.VendorId}' connector cannot read '{flow.TargetKind}' by key.");
+        }
+
         return new RunContext
         {
+            DryRun = dryRun,
             Tables = tables,
             TenantId = tenantId,
             Flow = flow,
@@ -327,7 +354,7 @@ public sealed partial class SyncEngine
             _probe?.OnStep(SyncStep.BeforeCheckpoint, context.Step(null));
             var now = _time.GetUtcNow();
             cursorToken = page.CursorToken ?? cursorToken;
-            if (!backfill)
+            if (!backfill && !context.DryRun)
             {
                 DateTimeOffset? newCursor = maxSeen is { } seen ? Min(seen, now - lag) : null;
                 if (checkpoint?.Cursor is { } old && (newCursor is null || newCursor < old))
@@ -367,7 +394,7 @@ public sealed partial class SyncEngine
 
     private async Task FlushOutcomesAsync(RunContext context)
     {
-        if (context.Outcomes.Count == 0)
+        if (context.Outcomes.Count == 0 || context.DryRun)
         {
             return;
         }

@@ -91,6 +91,25 @@ public sealed class FlowDefinition
     /// <summary>Gets top-level fields left out of hashes (fields neither side maps).</summary>
     public IReadOnlySet<string> HashExclusions { get; init; } = new HashSet<string>();
 
+    /// <summary>Gets the conflict policy of field groups not named in <see cref="Policies"/>.</summary>
+    /// <value>The default value is <see cref="ConflictPolicy.SourceWins"/>.</value>
+    public ConflictPolicy DefaultPolicy { get; init; }
+
+    /// <summary>Gets the conflict policy per field group (a top-level canonical field such as <c>phone</c> or <c>billingAddress</c>).</summary>
+    public IReadOnlyDictionary<string, ConflictPolicy> Policies { get; init; } = new Dictionary<string, ConflictPolicy>();
+
+    /// <summary>Gets how far apart two <c>updatedAt</c> values must be for <see cref="ConflictPolicy.LastWriterWins"/> to pick one.</summary>
+    /// <value>The default value is 2 seconds.</value>
+    public TimeSpan ClockSkewTolerance { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gets whether an update needs the target's current record first (any policy other than <see cref="ConflictPolicy.SourceWins"/>).</summary>
+    public bool ReadsTargetBeforeUpdate => DefaultPolicy != ConflictPolicy.SourceWins || Policies.Values.Any(p => p != ConflictPolicy.SourceWins);
+
+    /// <summary>Gets the policy of a field group.</summary>
+    /// <param name="fieldGroup">The field group.</param>
+    /// <returns>The policy.</returns>
+    public ConflictPolicy PolicyFor(string fieldGroup) => Policies.TryGetValue(fieldGroup, out var policy) ? policy : DefaultPolicy;
+
     /// <summary>Gets whether unmatched records are matched by natural key in the target before being created.</summary>
     public bool MatchesBeforeCreate => MatchKey is not null;
 
@@ -151,6 +170,9 @@ public sealed class FlowBuilder<TSource, TTarget>
     private readonly List<string> _tables = [];
     private Func<TSource, MappingContext, TTarget?>? _map;
     private Func<TTarget, string?>? _matchKey;
+    private readonly Dictionary<string, ConflictPolicy> _policies = new(StringComparer.Ordinal);
+    private ConflictPolicy _defaultPolicy;
+    private TimeSpan _skew = TimeSpan.FromSeconds(2);
     private DeletePolicy _onDelete;
     private int? _pageSize;
 
@@ -275,6 +297,53 @@ public sealed class FlowBuilder<TSource, TTarget>
         return this;
     }
 
+    /// <summary>
+    /// Sets who owns field groups: the conflict policy applied to them on updates. A field group is a top-level canonical
+    /// field, camelCase (<c>phone</c>, <c>billingAddress</c>, <c>lines</c>, <c>description</c>).
+    /// </summary>
+    /// <param name="policy">The policy.</param>
+    /// <param name="fieldGroups">The field groups.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">A field group is not a top-level field of the target type.</exception>
+    public FlowBuilder<TSource, TTarget> Own(ConflictPolicy policy, params string[] fieldGroups)
+    {
+        ArgumentNullException.ThrowIfNull(fieldGroups);
+        var known = CanonicalJson.GetTypeInfo(typeof(TTarget)).Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var group in fieldGroups)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(group, nameof(fieldGroups));
+            if (!known.Contains(group))
+            {
+                throw new ArgumentException(
+                    $"Flow '{_id}': '{group}' is not a top-level field of {typeof(TTarget).Name}. Known fields: {string.Join(", ", known.Order(StringComparer.Ordinal))}.",
+                    nameof(fieldGroups));
+            }
+
+            _policies[group] = policy;
+        }
+
+        return this;
+    }
+
+    /// <summary>Sets the conflict policy of every field group not named with <see cref="Own"/>.</summary>
+    /// <param name="policy">The policy.</param>
+    /// <returns>This builder.</returns>
+    public FlowBuilder<TSource, TTarget> DefaultPolicy(ConflictPolicy policy)
+    {
+        _defaultPolicy = policy;
+        return this;
+    }
+
+    /// <summary>Sets how far apart two <c>updatedAt</c> values must be for <see cref="ConflictPolicy.LastWriterWins"/> to pick one.</summary>
+    /// <param name="tolerance">The tolerance, zero or more.</param>
+    /// <returns>This builder.</returns>
+    public FlowBuilder<TSource, TTarget> ClockSkewTolerance(TimeSpan tolerance)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(tolerance, TimeSpan.Zero);
+        _skew = tolerance;
+        return this;
+    }
+
     /// <summary>Sets what happens to records deleted in the source.</summary>
     /// <param name="policy">The policy.</param>
     /// <returns>This builder.</returns>
@@ -343,6 +412,9 @@ public sealed class FlowBuilder<TSource, TTarget>
             PageSize = _pageSize,
             HashExclusions = new HashSet<string>(_hashExclusions, StringComparer.Ordinal),
             Tables = [.. _tables],
+            DefaultPolicy = _defaultPolicy,
+            Policies = new Dictionary<string, ConflictPolicy>(_policies, StringComparer.Ordinal),
+            ClockSkewTolerance = _skew,
             Map = (r, context) => map((TSource)r, context),
             Validate = r => validators.SelectMany(v => v((TSource)r)),
             MatchKey = matchKey is null ? null : r => matchKey((TTarget)r),
