@@ -1,3 +1,4 @@
+using Connectors.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -11,7 +12,7 @@ public sealed class RateGovernorTests
     private static readonly RateBudgetKey Exact = new("exact", RateBudgetScope.Division, "1234567");
     private static readonly RateBudgetKey Shop = new("shopify", RateBudgetScope.Tenant, "acme");
     private static readonly RateBudgetKey Visma = new("visma", RateBudgetScope.App, "client-1");
-    private readonly HttpTestClock _clock = new();
+    private readonly VirtualClock _clock = new();
 
     private RateGovernor Create(Action<RateGovernorOptions>? configure = null)
     {

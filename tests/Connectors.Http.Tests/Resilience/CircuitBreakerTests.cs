@@ -1,3 +1,4 @@
+using Connectors.Testing;
 using System.Net;
 using Connectors.Abstractions;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -6,7 +7,7 @@ namespace Connectors.Http.Tests.Resilience;
 
 public sealed class CircuitBreakerTests : IDisposable
 {
-    private readonly HttpTestClock _clock = new();
+    private readonly VirtualClock _clock = new();
     private readonly ScriptedHandler _inner;
     private readonly HttpMessageInvoker _client;
 

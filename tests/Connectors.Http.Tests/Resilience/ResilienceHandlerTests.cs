@@ -1,3 +1,4 @@
+using Connectors.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using Connectors.Abstractions;
@@ -7,7 +8,7 @@ namespace Connectors.Http.Tests.Resilience;
 public sealed class ResilienceHandlerTests : IDisposable
 {
     private const string Url = "https://acme.myshopify.com/admin/api/2025-01/orders.json";
-    private readonly HttpTestClock _clock = new();
+    private readonly VirtualClock _clock = new();
     private readonly ScriptedHandler _inner;
 
     public ResilienceHandlerTests()
@@ -62,7 +63,7 @@ public sealed class ResilienceHandlerTests : IDisposable
     {
         async Task<TimeSpan[]> RunOnceAsync()
         {
-            var clock = new HttpTestClock();
+            var clock = new VirtualClock();
             var inner = new ScriptedHandler(clock);
             inner.Respond(HttpStatusCode.ServiceUnavailable).Respond(HttpStatusCode.ServiceUnavailable).Respond(HttpStatusCode.ServiceUnavailable);
             var options = new ConnectorsResilienceOptions { UseJitter = true, Random = new Random(42) };

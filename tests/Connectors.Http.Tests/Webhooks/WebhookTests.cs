@@ -1,3 +1,4 @@
+using Connectors.Testing;
 using System.Text;
 using Connectors.Abstractions;
 using Connectors.Core;
@@ -122,7 +123,7 @@ public sealed class WebhookTests
     public async Task AcceptAsync_ValidThenReplayed_AddedThenDuplicate()
     {
         var inbox = new InMemoryWebhookInbox();
-        var clock = new HttpTestClock();
+        var clock = new VirtualClock();
         var deduplicator = new WebhookDeduplicator(inbox, clock);
         var verifier = new WebhookSignatureVerifier([Secret]);
 
