@@ -1,11 +1,37 @@
-// A user's project, built by CI against the packed packages only.
+// A user's project, built and run by .ci/pack-and-consume against the packed packages only: it proves the public types
+// resolve from the packages (canonical records, an in-memory store, the engine, the SQLite stores) and that a flow runs.
 using Connectors.Abstractions;
 using Connectors.Core;
 using Connectors.Core.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 
-var shop = new InMemoryConnector(new InMemoryConnectorOptions { VendorId = "shop", KeyPrefix = "S-" });
-var erp = new InMemoryConnector(new InMemoryConnectorOptions { VendorId = "erp", KeyPrefix = "E-" });
+var customer = new Customer { ExternalId = "C-1", Name = "Jana Nováková", Email = "jana@example.com", Kind = PartyKind.Person };
+var order = new Order
+{
+    ExternalId = "1042",
+    Number = "#1042",
+    Currency = "EUR",
+    Status = OrderStatus.Open,
+    Customer = new PartyReference { ExternalId = customer.ExternalId, Name = customer.Name },
+    Lines = [new OrderLine { Sku = "SKU-1", Name = "Tulips", Quantity = 2, UnitPrice = 6.05m, TaxRate = 0.21m, Total = 12.10m }],
+};
+var roundTripped = CanonicalJson.Deserialize<Order>(CanonicalJson.Serialize(order));
+if (roundTripped.Lines[0].UnitPrice != 6.05m || roundTripped.Customer?.ExternalId != "C-1")
+{
+    Console.Error.WriteLine("consumer: the canonical order did not survive a JSON round trip");
+    return 1;
+}
+
+var checkpoints = new InMemoryCheckpointStore();
+await checkpoints.SetAsync("tenant", "orders", new Checkpoint { Cursor = DateTimeOffset.UnixEpoch, UpdatedAt = DateTimeOffset.UnixEpoch });
+if ((await checkpoints.GetAsync("tenant", "orders"))?.Cursor != DateTimeOffset.UnixEpoch)
+{
+    Console.Error.WriteLine("consumer: the in-memory checkpoint store lost a checkpoint");
+    return 1;
+}
+
+using var shop = new InMemoryConnector(new InMemoryConnectorOptions { VendorId = "shop", KeyPrefix = "S-" });
+using var erp = new InMemoryConnector(new InMemoryConnectorOptions { VendorId = "erp", KeyPrefix = "E-" });
 shop.Seed(EntityKind.Product, [new Product { Sku = "SKU-1", Name = "Tulips", Price = 12.10m, TaxRate = 0.09m }]);
 var database = Path.Combine(Path.GetTempPath(), $"connectors-consumer-{Guid.NewGuid():N}.db");
 try
@@ -20,7 +46,8 @@ try
     await using var provider = services.BuildServiceProvider();
     var result = await provider.GetRequiredService<SyncEngine>().RunAsync("tenant", "products");
     Console.WriteLine($"consumer: {result}");
-    return result.Counts.Created == 1 && CanonicalJson.Serialize(erp.Snapshot(EntityKind.Product)[0]).Contains("\"sku\":\"SKU-1\"", StringComparison.Ordinal) ? 0 : 1;
+    var written = CanonicalJson.Serialize(erp.Snapshot(EntityKind.Product)[0]);
+    return result.Counts.Created == 1 && written.Contains("\"sku\":\"SKU-1\"", StringComparison.Ordinal) ? 0 : 1;
 }
 finally
 {
