@@ -168,5 +168,8 @@ internal static class ConflictResolver
     private static JsonObject ToObject(ICanonicalRecord record)
         => JsonSerializer.SerializeToNode(record, CanonicalJson.GetTypeInfo(record.GetType()))!.AsObject();
 
-    private static string? Json(JsonObject record, string group) => record[group]?.ToJsonString();
+    /// <summary>JSON for people: '+', accents and quotes shown as they are.</summary>
+    internal static readonly JsonSerializerOptions Display = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    internal static string? Json(JsonObject record, string group) => record[group]?.ToJsonString(Display);
 }

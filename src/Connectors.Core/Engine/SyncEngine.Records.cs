@@ -394,7 +394,7 @@ public sealed partial class SyncEngine
     }
 
     private static string? NormalisedGroup(ICanonicalRecord record, string group)
-        => System.Text.Json.JsonSerializer.SerializeToNode(record, CanonicalJson.GetTypeInfo(record.GetType()))?[group]?.ToJsonString();
+        => System.Text.Json.JsonSerializer.SerializeToNode(record, CanonicalJson.GetTypeInfo(record.GetType()))?[group]?.ToJsonString(ConflictResolver.Display);
 
     private async Task<RecordOutcomeKind> UpdateAsync(RunContext context, Prepared item, IdMapEntry link, ICanonicalRecord? current)
     {
