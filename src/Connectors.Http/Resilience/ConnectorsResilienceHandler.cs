@@ -20,10 +20,15 @@ public sealed class ConnectorsResilienceHandler : DelegatingHandler
     /// <param name="options">The options.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    /// <param name="governor">
+    /// A rate governor to wait on before every attempt (inside the retry, outside the attempt timeout) and to feed with
+    /// every response, for requests with a budget key; <see langword="null"/> for none.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="options"/> are invalid; the message lists each problem.</exception>
-    public ConnectorsResilienceHandler(ConnectorsResilienceOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
-        : this(new ResiliencePartitions(options, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance))
+    public ConnectorsResilienceHandler(
+        ConnectorsResilienceOptions options, TimeProvider? timeProvider = null, ILogger? logger = null, IRateGovernor? governor = null)
+        : this(new ResiliencePartitions(options, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance, governor))
     {
     }
 
@@ -40,7 +45,7 @@ public sealed class ConnectorsResilienceHandler : DelegatingHandler
         var pipeline = _partitions.Get(request);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(ResiliencePartitions.RequestKey, request);
-        var state = new AttemptState(this, request);
+        var state = new AttemptState(this, request, _partitions.Governor is null ? null : _partitions.GovernorKey(request));
         try
         {
             var outcome = await pipeline.ExecuteOutcomeAsync(
@@ -49,8 +54,7 @@ public sealed class ConnectorsResilienceHandler : DelegatingHandler
                     s.Attempts++;
                     try
                     {
-                        var response = await s.Handler.SendInnerAsync(s.Request, ctx.CancellationToken).ConfigureAwait(false);
-                        return Outcome.FromResult(response);
+                        return Outcome.FromResult(await s.Handler.AttemptAsync(s, ctx.CancellationToken).ConfigureAwait(false));
                     }
 #pragma warning disable CA1031 // Every failure becomes an outcome the pipeline judges.
                     catch (Exception exception)
@@ -64,8 +68,10 @@ public sealed class ConnectorsResilienceHandler : DelegatingHandler
 
             if (outcome.Exception is { } exception)
             {
-                if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                if ((exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                    || exception is Connectors.Abstractions.ConnectorException)
                 {
+                    // The caller's cancellation, or the governor's "paused until": passed on unchanged.
                     outcome.ThrowIfException();
                 }
 
@@ -103,14 +109,37 @@ public sealed class ConnectorsResilienceHandler : DelegatingHandler
         }
     }
 
+    private async Task<HttpResponseMessage> AttemptAsync(AttemptState state, CancellationToken cancellationToken)
+    {
+        var governor = _partitions.Governor;
+        if (governor is not null && state.BudgetKey is { } key)
+        {
+            await governor.WaitAsync(
+                key, ConnectorsHttpRequest.GetTenant(state.Request), ConnectorsHttpRequest.GetCost(state.Request), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        var response = await _partitions.AttemptPipeline.ExecuteAsync(
+            static (s, ct) => new ValueTask<HttpResponseMessage>(s.Handler.SendInnerAsync(s.Request, ct)), state, cancellationToken)
+            .ConfigureAwait(false);
+        if (governor is not null && state.BudgetKey is { } observed)
+        {
+            governor.Observe(observed, response);
+        }
+
+        return response;
+    }
+
     private Task<HttpResponseMessage> SendInnerAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
 
-    private sealed class AttemptState(ConnectorsResilienceHandler handler, HttpRequestMessage request)
+    private sealed class AttemptState(ConnectorsResilienceHandler handler, HttpRequestMessage request, RateBudgetKey? budgetKey)
     {
         public ConnectorsResilienceHandler Handler { get; } = handler;
 
         public HttpRequestMessage Request { get; } = request;
+
+        public RateBudgetKey? BudgetKey { get; } = budgetKey;
 
         public int Attempts { get; set; }
     }

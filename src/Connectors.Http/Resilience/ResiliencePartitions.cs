@@ -22,7 +22,7 @@ internal sealed class ResiliencePartitions
     private readonly Lock _randomGate = new();
     private long _lastSweepTicks;
 
-    public ResiliencePartitions(ConnectorsResilienceOptions options, TimeProvider timeProvider, ILogger logger)
+    public ResiliencePartitions(ConnectorsResilienceOptions options, TimeProvider timeProvider, ILogger logger, IRateGovernor? governor = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -36,6 +36,10 @@ internal sealed class ResiliencePartitions
         Options = options;
         Time = timeProvider;
         Logger = logger;
+        Governor = governor;
+        AttemptPipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider, Name = "attempt" }
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout, Name = "attempt" })
+            .Build();
         _lastSweepTicks = timeProvider.GetUtcNow().UtcTicks;
     }
 
@@ -44,6 +48,16 @@ internal sealed class ResiliencePartitions
     public TimeProvider Time { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>Gets the governor consulted before each attempt (outside the attempt timeout), or <see langword="null"/>.</summary>
+    public IRateGovernor? Governor { get; }
+
+    /// <summary>Gets the attempt-timeout pipeline that runs inside the partition's pipeline, after the governor's wait.</summary>
+    public ResiliencePipeline<HttpResponseMessage> AttemptPipeline { get; }
+
+    /// <summary>The budget key the governor uses: the partition selector's or the request's, never the host fallback.</summary>
+    public RateBudgetKey? GovernorKey(HttpRequestMessage request) =>
+        Options.PartitionKeySelector?.Invoke(request) ?? ConnectorsHttpRequest.GetBudgetKey(request);
 
     internal int Count => _entries.Count;
 
@@ -139,7 +153,6 @@ internal sealed class ResiliencePartitions
                 return default;
             },
         });
-        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout, Name = "attempt" });
         return builder.Build();
     }
 
