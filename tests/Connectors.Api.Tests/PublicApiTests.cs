@@ -102,14 +102,14 @@ public sealed class PublicApiTests
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            var candidate = Path.Combine(directory.FullName, "tests", "Connectors.Api.Tests", "baselines");
-            if (File.Exists(Path.Combine(directory.FullName, "Connectors.sln")) && Directory.Exists(candidate))
+            var project = Path.Combine(directory.FullName, "tests", "Connectors.Api.Tests");
+            if (File.Exists(Path.Combine(directory.FullName, "Connectors.sln")) && Directory.Exists(project))
             {
-                return candidate;
+                return Directory.CreateDirectory(Path.Combine(project, "baselines")).FullName;
             }
         }
 
-        throw new DirectoryNotFoundException($"No Connectors.sln with tests/Connectors.Api.Tests/baselines above {AppContext.BaseDirectory}.");
+        throw new DirectoryNotFoundException($"No Connectors.sln with tests/Connectors.Api.Tests above {AppContext.BaseDirectory}.");
     }
 
     /// <summary>A line diff (longest common subsequence); each changed member line names its type.</summary>
