@@ -132,6 +132,61 @@ public sealed record Lineage
 
     /// <summary>Gets when the write happened.</summary>
     public DateTimeOffset At { get; init; }
+
+    /// <summary>
+    /// Gets earlier writes that are still the last to have set some field group, each with only those groups in
+    /// <see cref="ChangedGroups"/> (at most one entry per field group, so the list stays small).
+    /// </summary>
+    public IReadOnlyList<Lineage> Earlier { get; init; } = [];
+
+    /// <summary>Gets the write that last set a field group through this link, or <see langword="null"/> when none did.</summary>
+    /// <param name="fieldGroup">The field group, for example <c>phone</c>.</param>
+    /// <returns>The write (without its <see cref="Earlier"/> list), or <see langword="null"/>.</returns>
+    public Lineage? LastSet(string fieldGroup)
+    {
+        ArgumentNullException.ThrowIfNull(fieldGroup);
+        if (ChangedGroups.Contains(fieldGroup, StringComparer.Ordinal))
+        {
+            return this with { Earlier = [] };
+        }
+
+        return Earlier.FirstOrDefault(l => l.ChangedGroups.Contains(fieldGroup, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Returns the lineage after a further write: <paramref name="next"/> becomes the last write, and earlier writes keep
+    /// only the groups <paramref name="next"/> did not change. A write that changed nothing leaves the lineage as it was.
+    /// </summary>
+    /// <param name="previous">The lineage so far, or <see langword="null"/>.</param>
+    /// <param name="next">The new write.</param>
+    /// <returns>The merged lineage.</returns>
+    public static Lineage Merge(Lineage? previous, Lineage next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        if (previous is null)
+        {
+            return next;
+        }
+
+        if (next.ChangedGroups.Count == 0)
+        {
+            return previous;
+        }
+
+        var changed = new HashSet<string>(next.ChangedGroups, StringComparer.Ordinal);
+        var earlier = new List<Lineage>();
+        foreach (var write in previous.Earlier.Prepend(previous))
+        {
+            var rest = write.ChangedGroups.Where(g => !changed.Contains(g)).ToArray();
+            if (rest.Length > 0)
+            {
+                earlier.Add(write with { ChangedGroups = rest, Earlier = [] });
+                changed.UnionWith(rest);
+            }
+        }
+
+        return next with { Earlier = earlier };
+    }
 }
 
 /// <summary>

@@ -491,14 +491,16 @@ public sealed partial class SyncEngine
             {
                 HashesA = item.SourceHashes,
                 HashesB = targetHashes,
-                Lineage = new Lineage
+                Lineage = Lineage.Merge(link.Lineage, new Lineage
                 {
                     FlowId = flow.Id,
                     RunId = context.RunId,
                     SourceKey = item.SourceKey,
-                    ChangedGroups = targetHashes.DifferingGroups(link.HashesB),
+                    ChangedGroups = decision is null
+                        ? targetHashes.DifferingGroups(link.HashesB)
+                        : [.. decision.Fields.Where(f => f.Written).Select(f => f.Field)],
                     At = now,
-                },
+                }),
                 UpdatedAt = now,
             },
             context.CancellationToken).ConfigureAwait(false);

@@ -155,7 +155,10 @@ public sealed class InMemoryIdMapStore : IIdMapStore
     }
 
     private static IdMapEntry Copy(IdMapEntry entry)
-        => entry.Lineage is null ? entry : entry with { Lineage = entry.Lineage with { ChangedGroups = [.. entry.Lineage.ChangedGroups] } };
+        => entry.Lineage is null ? entry : entry with { Lineage = CopyLineage(entry.Lineage) };
+
+    private static Lineage CopyLineage(Lineage lineage)
+        => lineage with { ChangedGroups = [.. lineage.ChangedGroups], Earlier = [.. lineage.Earlier.Select(CopyLineage)] };
 
     private readonly record struct PairKey(string TenantId, EntityKind Kind, string Low, string High)
     {

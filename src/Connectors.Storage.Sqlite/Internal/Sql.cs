@@ -77,22 +77,38 @@ internal static class Sql
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            writer.WriteStartObject();
-            writer.WriteString("flowId", lineage.FlowId);
-            writer.WriteString("runId", lineage.RunId);
-            writer.WriteString("sourceKey", lineage.SourceKey);
-            writer.WriteStartArray("changedGroups");
-            foreach (var group in lineage.ChangedGroups)
-            {
-                writer.WriteStringValue(group);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteString("at", Time(lineage.At));
-            writer.WriteEndObject();
+            WriteLineage(writer, lineage);
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteLineage(Utf8JsonWriter writer, Lineage lineage)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("flowId", lineage.FlowId);
+        writer.WriteString("runId", lineage.RunId);
+        writer.WriteString("sourceKey", lineage.SourceKey);
+        writer.WriteStartArray("changedGroups");
+        foreach (var group in lineage.ChangedGroups)
+        {
+            writer.WriteStringValue(group);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("at", Time(lineage.At));
+        if (lineage.Earlier.Count > 0)
+        {
+            writer.WriteStartArray("earlier");
+            foreach (var earlier in lineage.Earlier)
+            {
+                WriteLineage(writer, earlier);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
     }
 
     public static Lineage? ReadLineage(SqliteDataReader reader, int ordinal)
@@ -103,8 +119,11 @@ internal static class Sql
         }
 
         using var document = JsonDocument.Parse(reader.GetString(ordinal));
-        var root = document.RootElement;
-        return new Lineage
+        return ReadLineage(document.RootElement);
+    }
+
+    private static Lineage ReadLineage(JsonElement root)
+        => new()
         {
             FlowId = root.GetProperty("flowId").GetString()!,
             RunId = root.GetProperty("runId").GetString()!,
@@ -113,8 +132,8 @@ internal static class Sql
             At = DateTimeOffset.ParseExact(
                 root.GetProperty("at").GetString()!, TimeFormat, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+            Earlier = root.TryGetProperty("earlier", out var earlier) ? [.. earlier.EnumerateArray().Select(ReadLineage)] : [],
         };
-    }
 
     /// <summary>Splits keys into chunks small enough for one <c>IN (…)</c> list, without duplicates or nulls.</summary>
     public static IEnumerable<string[]> Chunks(IEnumerable<string> keys)

@@ -122,6 +122,27 @@ public abstract class IdMapStoreTests : StoreTestsBase<IIdMapStore>
         Assert.Equal(["e2"], (await store.GetManyAsync("t1", EntityKind.Order, Erp, ["e1", "e2"], Shop, Ct)).Keys);
     }
 
+    /// <summary>A lineage with earlier writes (per-field lineage) survives the store, earlier writes in order.</summary>
+    [Fact]
+    public async Task UpsertAsync_LineageWithEarlierWrites_RoundTrips()
+    {
+        var store = await CreateStoreAsync();
+        var first = new Lineage { FlowId = "orders", RunId = "r1", SourceKey = "s1", ChangedGroups = ["lines", "totals", "status"], At = T0 };
+        var second = new Lineage { FlowId = "orders", RunId = "r2", SourceKey = "s1", ChangedGroups = ["status"], At = T0.AddHours(1) };
+        var third = new Lineage { FlowId = "orders", RunId = "r3", SourceKey = "s1", ChangedGroups = ["lines"], At = T0.AddHours(2) };
+        var merged = Lineage.Merge(Lineage.Merge(first, second), third);
+        var link = Link("t1", "s1", "e1") with { Lineage = merged };
+        await store.UpsertAsync(link, Ct);
+
+        var read = (await store.GetManyAsync("t1", EntityKind.Order, Shop, ["s1"], Erp, Ct))["s1"];
+
+        AssertSameLink(link, read);
+        Assert.Equal("r3", read.Lineage!.LastSet("lines")!.RunId);
+        Assert.Equal("r2", read.Lineage.LastSet("status")!.RunId);
+        Assert.Equal("r1", read.Lineage.LastSet("totals")!.RunId);
+        Assert.Null(read.Lineage.LastSet("customer"));
+    }
+
     /// <summary>Writing the same link again replaces hashes, lineage and time; null and empty hash vectors stay distinct.</summary>
     [Fact]
     public async Task UpsertAsync_SameLinkAgain_ReplacesHashesAndLineage()
@@ -349,6 +370,13 @@ public abstract class IdMapStoreTests : StoreTestsBase<IIdMapStore>
             Assert.Equal(expected.Lineage.SourceKey, actual.Lineage.SourceKey);
             Assert.Equal(expected.Lineage.ChangedGroups, actual.Lineage.ChangedGroups);
             Assert.Equal(expected.Lineage.At, actual.Lineage.At);
+            Assert.Equal(expected.Lineage.Earlier.Count, actual.Lineage.Earlier.Count);
+            for (var i = 0; i < expected.Lineage.Earlier.Count; i++)
+            {
+                Assert.Equal(expected.Lineage.Earlier[i].RunId, actual.Lineage.Earlier[i].RunId);
+                Assert.Equal(expected.Lineage.Earlier[i].ChangedGroups, actual.Lineage.Earlier[i].ChangedGroups);
+                Assert.Equal(expected.Lineage.Earlier[i].At, actual.Lineage.Earlier[i].At);
+            }
         }
     }
 }
