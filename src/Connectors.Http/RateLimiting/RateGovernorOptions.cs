@@ -50,8 +50,9 @@ public sealed class RateGovernorOptions
     /// is spent), the wait throws a <see cref="Connectors.Abstractions.RateLimitException"/> with
     /// <see cref="Connectors.Abstractions.RateLimitException.PausedUntil"/>, and the engine pauses the run.
     /// </summary>
-    /// <value>The default value is 5 minutes.</value>
-    public TimeSpan MaxWait { get; set; } = TimeSpan.FromMinutes(5);
+    /// <remarks>Keep it below the resilience handler's <see cref="ConnectorsResilienceOptions.TotalTimeout"/> when both run on a client.</remarks>
+    /// <value>The default value is 2 minutes.</value>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Gets or sets how long a key's state may stay unused (and without waiters) before it is dropped.</summary>
     /// <value>The default value is 30 minutes.</value>
