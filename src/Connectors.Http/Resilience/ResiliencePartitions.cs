@@ -116,6 +116,8 @@ internal sealed class ResiliencePartitions
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.Outcome, args.AttemptNumber)),
                 OnRetry = args =>
                 {
+                    // The failed answer is not returned to anyone: release its connection now.
+                    args.Outcome.Result?.Dispose();
                     var request = args.Context.Properties.GetValue(RequestKey, null!);
                     HttpTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("vendor", key.Key.Vendor));
                     if (Logger.IsEnabled(LogLevel.Information))

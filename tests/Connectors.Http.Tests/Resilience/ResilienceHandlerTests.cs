@@ -294,7 +294,10 @@ public sealed class ResilienceHandlerTests : IDisposable
             response.Headers.Add("X-Request-Id", "abc-1");
             return Task.FromResult(response);
         };
-        using var client = Create();
+        _inner.Respond(HttpStatusCode.ServiceUnavailable);
+        var logger = new CollectingLogger();
+        var options = new ConnectorsResilienceOptions { ConnectorId = "woocommerce", MaxRetryAttempts = 1 };
+        using var client = new HttpMessageInvoker(new ConnectorsResilienceHandler(options, _clock, logger) { InnerHandler = _inner });
         using var request = new HttpRequestMessage(
             HttpMethod.Get, $"https://user:pw@shop.example/wp-json/wc/v3/orders?consumer_key=ck_1&consumer_secret={consumerSecret}#frag");
         request.Headers.Add("X-Shopify-Access-Token", accessToken);
@@ -303,13 +306,48 @@ public sealed class ResilienceHandlerTests : IDisposable
         var error = await Assert.ThrowsAsync<ConnectorAuthenticationException>(
             () => _clock.RunAsync(client.SendAsync(request, TestContext.Current.CancellationToken)));
 
-        var everything = string.Join("|", error.ToString(), error.Message, error.RequestId, error.Operation, error.VendorAnswer);
+        var everything = string.Join("|", error.ToString(), error.Message, error.RequestId, error.Operation, error.VendorAnswer, string.Join("\n", logger.Lines));
+        Assert.Contains(logger.Lines, l => l.StartsWith("2000 ", StringComparison.Ordinal)); // retry scheduled
+        Assert.Contains(logger.Lines, l => l.StartsWith("2004 ", StringComparison.Ordinal)); // request failed
         Assert.DoesNotContain(accessToken, everything, StringComparison.Ordinal);
         Assert.DoesNotContain(consumerSecret, everything, StringComparison.Ordinal);
         Assert.DoesNotContain("consumer_key", everything, StringComparison.Ordinal);
         Assert.DoesNotContain("pw@", everything, StringComparison.Ordinal);
         Assert.Contains("https://shop.example/wp-json/wc/v3/orders answered 401", error.Message, StringComparison.Ordinal);
         Assert.Equal("abc-1", error.RequestId);
+    }
+
+    [Fact]
+    public async Task SendAsync_Retried_DisposesTheFailedAnswers()
+    {
+        var contents = new List<TrackedContent>();
+        _inner.Fallback = (_, _) =>
+        {
+            var content = new TrackedContent();
+            contents.Add(content);
+            return Task.FromResult(new HttpResponseMessage(contents.Count < 3 ? HttpStatusCode.BadGateway : HttpStatusCode.OK) { Content = content });
+        };
+        using var client = Create();
+
+        using var response = await _clock.RunAsync(client.SendAsync(Get(), TestContext.Current.CancellationToken));
+
+        Assert.Equal([true, true, false], contents.Select(c => c.Disposed));
+    }
+
+    private sealed class TrackedContent : StringContent
+    {
+        public TrackedContent()
+            : base("{}")
+        {
+        }
+
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
     }
 
     [Fact]
