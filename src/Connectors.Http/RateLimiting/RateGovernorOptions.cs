@@ -42,7 +42,11 @@ public sealed class RateBudget
 /// <summary>Options of the <see cref="RateGovernor"/>.</summary>
 public sealed class RateGovernorOptions
 {
-    /// <summary>Gets the configured budgets. A key with no budget is limited only by what the vendor's headers report.</summary>
+    /// <summary>
+    /// Gets the configured budgets. A key with no budget is limited only by what the vendor's headers report. The same
+    /// budget may be added more than once (by several clients); different policies for one vendor, scope and endpoint
+    /// fail validation.
+    /// </summary>
     public IList<RateBudget> Budgets { get; } = [];
 
     /// <summary>
@@ -83,9 +87,14 @@ public sealed class RateGovernorOptions
             errors.Add($"IdleTimeout must be positive; it is {IdleTimeout}.");
         }
 
-        foreach (var group in Budgets.Where(b => b is not null).GroupBy(b => (Vendor: b.Vendor.ToUpperInvariant(), b.Scope, b.Endpoint)).Where(g => g.Count() > 1))
+        // Several clients may register the same budget (one per shop, say); only different limits for one key conflict.
+        foreach (var group in Budgets.Where(b => b is not null).GroupBy(b => (Vendor: b.Vendor.ToUpperInvariant(), b.Scope, b.Endpoint)))
         {
-            errors.Add($"The budget of '{group.First().Vendor}' ({group.Key.Scope}{(group.Key.Endpoint is null ? string.Empty : ", endpoint " + group.Key.Endpoint)}) is configured {group.Count()} times; put all its policies in one budget.");
+            var variants = group.Select(b => string.Join(" and ", b.Policies)).Distinct(StringComparer.Ordinal).ToList();
+            if (variants.Count > 1)
+            {
+                errors.Add($"The budget of '{group.First().Vendor}' ({group.Key.Scope}{(group.Key.Endpoint is null ? string.Empty : ", endpoint " + group.Key.Endpoint)}) is configured {variants.Count} times with different policies ({string.Join("; ", variants)}); put all its policies in one budget.");
+            }
         }
 
         if (Budgets.Any(b => b is null))

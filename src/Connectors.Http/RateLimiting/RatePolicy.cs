@@ -83,6 +83,9 @@ public abstract class RatePolicy
     {
         internal override Limiter CreateLimiter(DateTimeOffset now) => new FixedWindowLimiter(limit, window);
 
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{limit} per {window}");
+        public override string ToString() =>
+            window == TimeSpan.FromMinutes(1) ? string.Create(CultureInfo.InvariantCulture, $"{limit} per minute")
+            : window == TimeSpan.FromDays(1) ? string.Create(CultureInfo.InvariantCulture, $"{limit} per day")
+            : string.Create(CultureInfo.InvariantCulture, $"{limit} per {window}");
     }
 }

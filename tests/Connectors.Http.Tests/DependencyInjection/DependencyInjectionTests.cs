@@ -133,7 +133,31 @@ public sealed class DependencyInjectionTests
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains("The budget of 'exact' (Division) is configured 2 times", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The budget of 'exact' (Division) is configured 2 times with different policies (60 per minute; 5000 per day)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddRateGovernor_SameBudgetFromTwoClients_SharesOneBudget()
+    {
+        var inner = new ScriptedHandler(_clock);
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_clock);
+        foreach (var name in new[] { "exact-a", "exact-b" })
+        {
+            services.AddHttpClient(name)
+                .ConfigurePrimaryHttpMessageHandler(() => inner)
+                .AddConnectorsResilience()
+                .AddRateGovernor(o => o.AddBudget("exact", RateBudgetScope.Division, RatePolicy.PerMinute(60), RatePolicy.PerDay(1)));
+        }
+
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var factory = provider.GetRequiredService<IHttpClientFactory>();
+        using (await factory.CreateClient("exact-a").SendAsync(Accounts(), TestContext.Current.CancellationToken))
+        {
+        }
+
+        await Assert.ThrowsAsync<RateLimitException>(() => factory.CreateClient("exact-b").SendAsync(Accounts(), TestContext.Current.CancellationToken));
     }
 
     [Fact]

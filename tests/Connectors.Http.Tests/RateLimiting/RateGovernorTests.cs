@@ -266,7 +266,7 @@ public sealed class RateGovernorTests
 
         var error = Assert.Throws<ArgumentException>(() => new RateGovernor(options, _clock));
 
-        Assert.Contains("The budget of 'exact' (Division) is configured 2 times", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The budget of 'exact' (Division) is configured 2 times with different policies (60 per minute; 5000 per day)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
