@@ -81,7 +81,7 @@ public sealed class ConnectorsResilienceHandler : DelegatingHandler
             }
 
             var result = outcome.Result!;
-            if (result.IsSuccessStatusCode || !options.ThrowOnFailure)
+            if ((int)result.StatusCode < 400 || !options.ThrowOnFailure)
             {
                 return result;
             }

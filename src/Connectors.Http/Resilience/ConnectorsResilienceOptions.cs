@@ -89,7 +89,7 @@ public sealed class ConnectorsResilienceOptions
     public IList<string> RequestIdHeaders { get; } = ["X-Request-Id", "X-Shopify-Request-Id", "Request-Id", "X-Correlation-Id"];
 
     /// <summary>
-    /// Gets or sets whether an unsuccessful answer left after the last attempt is thrown as a
+    /// Gets or sets whether an error answer (400 and up) left after the last attempt is thrown as a
     /// <see cref="Connectors.Abstractions.ConnectorException"/> (otherwise it is returned).
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>

@@ -273,6 +273,17 @@ public sealed class ResilienceHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_NotModified_ReturnedNotThrown()
+    {
+        _inner.Respond(HttpStatusCode.NotModified);
+        using var client = Create();
+
+        using var response = await _clock.RunAsync(client.SendAsync(Get(), TestContext.Current.CancellationToken));
+
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+    }
+
+    [Fact]
     public async Task SendAsync_ThrowOnFailureOff_ReturnsTheResponse()
     {
         _inner.Respond(HttpStatusCode.NotFound);
