@@ -30,6 +30,7 @@ public sealed class VirtualClock : TimeProvider
     public static readonly DateTimeOffset DefaultStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static readonly TimeSpan s_idleLinger = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan s_busyPoolPatience = TimeSpan.FromMilliseconds(100);
 
     // One monitor guards every field below; the auto-advance thread waits on it.
     private readonly object _gate = new();
@@ -83,17 +84,18 @@ public sealed class VirtualClock : TimeProvider
     /// <para>
     /// While it is on and timers are pending, a background thread watches the clock. When, for one
     /// <see cref="AutoAdvanceQuietPeriod"/> of real time, no timer was scheduled, changed or disposed and the clock was
-    /// not advanced, and <see cref="ThreadPool.PendingWorkItemCount"/> is zero, it advances to the earliest due timer
+    /// not advanced, <see cref="ThreadPool.PendingWorkItemCount"/> is zero and no thread-pool worker is running (or one has
+    /// been running for more than 100 ms of real time, which is taken for unrelated work), it advances to the earliest due timer
     /// exactly as <see cref="AdvanceToNextTimer"/> does (the callbacks run on that background thread). So
     /// <c>await Task.Delay(TimeSpan.FromSeconds(30), clock, ct)</c> completes after a few milliseconds of real time with
     /// virtual time 30 s later, and a loop of sixty one-second waits takes a fraction of a second.
     /// </para>
     /// <para>
-    /// It is a heuristic, not a proof that every waiter is blocked. Its limits: work that runs outside the thread pool's
-    /// queue for longer than the quiet period without touching the clock — a busy loop, a blocking call, synchronous I/O,
-    /// a thread descheduled on a loaded machine, or a thread-pool item that is already running — is not seen, and the
-    /// clock may jump while that work is still on its way to its next wait; work queued by other tests in the same
-    /// process only delays a jump. Code that waits on something other than this clock (real I/O, a real timer, another
+    /// It is a heuristic, not a proof that every waiter is blocked. Its limits: work on a thread outside the thread pool
+    /// (a dedicated thread, a blocked test thread) that runs for longer than the quiet period without touching the clock,
+    /// and thread-pool work that runs for longer than 100 ms, are not seen, and the clock may jump while that work is
+    /// still on its way to its next wait. Work of other tests in the same process only delays a jump: queued items until
+    /// the queue is empty, running items by up to 100 ms. Code that waits on something other than this clock (real I/O, a real timer, another
     /// process) never lets a jump happen "too early" but does not make one happen either. A timer callback that blocks
     /// stops auto-advance until it returns. When no timer is pending the background thread ends after a short idle
     /// time and starts again with the next timer; a periodic timer that is never disposed keeps it running, so dispose
@@ -118,10 +120,14 @@ public sealed class VirtualClock : TimeProvider
                 _autoAdvance = value;
                 if (value)
                 {
+                    // A fresh quiet period starts now, whether the background thread is new or already waiting.
+                    _activity++;
                     EnsureLoopLocked();
                 }
-
-                Monitor.PulseAll(_gate);
+                else
+                {
+                    Monitor.PulseAll(_gate);
+                }
             }
         }
     }
@@ -334,6 +340,8 @@ public sealed class VirtualClock : TimeProvider
 
     private void AutoAdvanceLoop()
     {
+        // Real time (ms) since when the only thing holding a jump back has been a busy thread-pool thread.
+        long? busySince = null;
         while (true)
         {
             lock (_gate)
@@ -356,6 +364,7 @@ public sealed class VirtualClock : TimeProvider
                 Monitor.Wait(_gate, _quietPeriod);
                 if (!_autoAdvance || _activity != seen || _timers.Count == 0)
                 {
+                    busySince = null;
                     continue;
                 }
             }
@@ -364,6 +373,20 @@ public sealed class VirtualClock : TimeProvider
             {
                 continue;
             }
+
+            // A thread-pool thread that is running (a continuation being JIT-compiled or computing) is not blocked. Other
+            // tests in the process may keep pool threads busy for long, so this holds a jump back for a bounded time only.
+            if (BusyPoolThreads() > 0)
+            {
+                var now = Environment.TickCount64;
+                busySince ??= now;
+                if (now - busySince.Value < (long)s_busyPoolPatience.TotalMilliseconds)
+                {
+                    continue;
+                }
+            }
+
+            busySince = null;
 
             try
             {
@@ -379,6 +402,13 @@ public sealed class VirtualClock : TimeProvider
                 }
             }
         }
+    }
+
+    private static int BusyPoolThreads()
+    {
+        ThreadPool.GetMaxThreads(out var maxWorkers, out _);
+        ThreadPool.GetAvailableThreads(out var availableWorkers, out _);
+        return maxWorkers - availableWorkers;
     }
 
     private sealed class VirtualTimer(VirtualClock clock, TimerCallback callback, object? state) : ITimer
